@@ -1,0 +1,86 @@
+"""Every ORM model, importable from one place (Alembic autogenerate reads this)."""
+
+from skyluxse_api.db.base import Base
+from skyluxse_api.models.analytics import KnowledgeBaseArticle, KpiSnapshot
+from skyluxse_api.models.bookings import (
+    Booking,
+    BookingAddon,
+    BookingExtension,
+    BookingInvoice,
+    BookingTag,
+    BookingTagLink,
+    BookingTimelineEvent,
+    ExtensionNotification,
+    ExtensionTask,
+)
+from skyluxse_api.models.calendar import CalendarEvent
+from skyluxse_api.models.clients import Client, ClientNotification, ClientPreferences
+from skyluxse_api.models.documents import Document, DocumentLink
+from skyluxse_api.models.fleet import MaintenanceJob, Vehicle, VehicleInspection, VehicleReminder
+from skyluxse_api.models.identity import DriverProfile, StaffAccount, StaffSession
+from skyluxse_api.models.integrations import IntegrationsOutbox
+from skyluxse_api.models.sales import (
+    SalesLead,
+    SalesLeadConflict,
+    SalesLeadDocument,
+    SalesLeadFinancial,
+    SalesLeadOffer,
+    SalesLeadPlaybookStep,
+    SalesLeadPricingItem,
+    SalesLeadTask,
+    SalesLeadTimelineEvent,
+    SalesLeadVehicleMatch,
+    SalesPipelineStage,
+)
+from skyluxse_api.models.tasks import (
+    Task,
+    TaskChecklistItem,
+    TaskMedia,
+    TaskRequiredInput,
+    TaskRequiredInputValue,
+)
+
+__all__ = [
+    "Base",
+    "Booking",
+    "BookingAddon",
+    "BookingExtension",
+    "BookingInvoice",
+    "BookingTag",
+    "BookingTagLink",
+    "BookingTimelineEvent",
+    "CalendarEvent",
+    "Client",
+    "ClientNotification",
+    "ClientPreferences",
+    "Document",
+    "DocumentLink",
+    "DriverProfile",
+    "ExtensionNotification",
+    "ExtensionTask",
+    "IntegrationsOutbox",
+    "KnowledgeBaseArticle",
+    "KpiSnapshot",
+    "MaintenanceJob",
+    "SalesLead",
+    "SalesLeadConflict",
+    "SalesLeadDocument",
+    "SalesLeadFinancial",
+    "SalesLeadOffer",
+    "SalesLeadPlaybookStep",
+    "SalesLeadPricingItem",
+    "SalesLeadTask",
+    "SalesLeadTimelineEvent",
+    "SalesLeadVehicleMatch",
+    "SalesPipelineStage",
+    "StaffAccount",
+    "StaffSession",
+    "Task",
+    "TaskChecklistItem",
+    "TaskMedia",
+    "TaskRequiredInput",
+    "TaskRequiredInputValue",
+    "Vehicle",
+    "VehicleInspection",
+    "VehicleReminder",
+]
