@@ -40,8 +40,9 @@ CREATE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Only a real change moves updated_at: ETags derive from it, and metric
     -- refreshes that compute the same values must not look like edits.
+    -- clock_timestamp(), not now(): two changes in one transaction are two versions.
     IF NEW IS DISTINCT FROM OLD THEN
-        NEW.updated_at := now();
+        NEW.updated_at := clock_timestamp();
     END IF;
     RETURN NEW;
 END

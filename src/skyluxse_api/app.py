@@ -9,12 +9,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from skyluxse_api.api.idempotency import IdempotencyMiddleware
+from skyluxse_api.api.openapi import build_openapi, operation_id
 from skyluxse_api.api.problems import install_problem_handlers
 from skyluxse_api.api.request_id import RequestIdMiddleware
+from skyluxse_api.auth.tokens import TokenVerifier
 from skyluxse_api.db.embedded import resolve_database_url
 from skyluxse_api.db.engine import create_engine, create_sessionmaker
 from skyluxse_api.db.migrations import migration_head
 from skyluxse_api.health.router import router as health_router
+from skyluxse_api.routers import API_ROUTERS
 from skyluxse_api.settings import Settings, get_settings
 
 API_DESCRIPTION = """
@@ -38,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.token_verifier.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -45,8 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(settings)
     app.state.migration_head = migration_head()
     app.add_middleware(
         CORSMiddleware,
@@ -56,7 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "X-Request-ID", "Location"],
     )
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     app.include_router(health_router)
+    for router in API_ROUTERS:
+        app.include_router(router)
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app

@@ -299,7 +299,7 @@ async def test_updated_at_moves_only_on_a_real_change(db: AsyncConnection) -> No
     moved = (
         await db.execute(
             text(
-                "SELECT updated_at = now(), created_at = '2020-01-01' FROM clients WHERE id = :id"
+                "SELECT updated_at > now(), created_at = '2020-01-01' FROM clients WHERE id = :id"
             ),
             {"id": client},
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -125,6 +126,22 @@ _SQLSTATE_PROBLEMS: dict[str, tuple[int, str, str]] = {
 }
 
 
+@cache
+def _constraint_fields() -> dict[str, list[str]]:
+    """Constraint name -> the columns it guards, from the models' naming convention."""
+    from skyluxse_api.models import Base
+
+    fields: dict[str, list[str]] = {}
+    for table in Base.metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint.name, str):
+                fields[constraint.name] = [column.name for column in constraint.columns]
+        for index in table.indexes:
+            if index.unique and isinstance(index.name, str):
+                fields[index.name] = [column.name for column in index.columns]
+    return fields
+
+
 def _database_problem(exc: DBAPIError) -> JSONResponse | None:
     cause = exc.orig.__cause__ if exc.orig is not None else None
     sqlstate = getattr(cause, "sqlstate", None) or getattr(exc.orig, "sqlstate", None)
@@ -133,16 +150,18 @@ def _database_problem(exc: DBAPIError) -> JSONResponse | None:
     status, slug, title = _SQLSTATE_PROBLEMS[sqlstate]
     extra: dict[str, Any] = {}
     constraint = getattr(cause, "constraint_name", None)
-    column = getattr(cause, "column_name", None)
+    columns = _constraint_fields().get(constraint or "", [])
+    column = getattr(cause, "column_name", None) or (", ".join(columns) if columns else None)
     if constraint:
         extra["constraint"] = constraint
     if column:
         extra["field"] = column
     detail = getattr(cause, "detail", None) or getattr(cause, "message", None) or title
     if sqlstate == "23505":
-        detail = f"Another record already has this value ({detail})."
+        detail = f"Another record already has this {column or 'value'} ({detail})."
     elif sqlstate == "23503":
-        detail = f"The referenced record does not exist or is still in use ({detail})."
+        what = column or "record"
+        detail = f"The referenced {what} does not exist or is still in use ({detail})."
     elif sqlstate in ("40001", "40P01", "55P03"):
         detail = "Another request changed the same data at the same time; retry the request."
     return problem_response(status, title, str(detail), slug=slug, extra=extra)

@@ -2,9 +2,11 @@
 
 from skyluxse_api.db.base import Base
 from skyluxse_api.models.analytics import KnowledgeBaseArticle, KpiSnapshot
+from skyluxse_api.models.api import IdempotencyKey
 from skyluxse_api.models.bookings import (
     Booking,
     BookingAddon,
+    BookingConflict,
     BookingExtension,
     BookingInvoice,
     BookingTag,
@@ -18,7 +20,7 @@ from skyluxse_api.models.clients import Client, ClientNotification, ClientPrefer
 from skyluxse_api.models.documents import Document, DocumentLink
 from skyluxse_api.models.fleet import MaintenanceJob, Vehicle, VehicleInspection, VehicleReminder
 from skyluxse_api.models.identity import DriverProfile, StaffAccount, StaffSession
-from skyluxse_api.models.integrations import IntegrationsOutbox
+from skyluxse_api.models.integrations import IntegrationsOutbox, KommoWebhookDelivery
 from skyluxse_api.models.sales import (
     SalesLead,
     SalesLeadConflict,
@@ -44,6 +46,7 @@ __all__ = [
     "Base",
     "Booking",
     "BookingAddon",
+    "BookingConflict",
     "BookingExtension",
     "BookingInvoice",
     "BookingTag",
@@ -58,8 +61,10 @@ __all__ = [
     "DriverProfile",
     "ExtensionNotification",
     "ExtensionTask",
+    "IdempotencyKey",
     "IntegrationsOutbox",
     "KnowledgeBaseArticle",
+    "KommoWebhookDelivery",
     "KpiSnapshot",
     "MaintenanceJob",
     "SalesLead",

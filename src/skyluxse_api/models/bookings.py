@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -258,3 +259,24 @@ class ExtensionTask(Timestamps, Base):
     assignee_staff_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("staff_accounts.id", ondelete="SET NULL"), index=True
     )
+
+
+class BookingConflict(Timestamps, Base):
+    """An overlap found when importing a booking: recorded, not refused (decisions.md)."""
+
+    __tablename__ = "booking_conflicts"
+    __table_args__ = (
+        UniqueConstraint("booking_id", "conflicting_booking_id", name="uq_booking_conflicts_pair"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    booking_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    conflicting_booking_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(Text, server_default="kommo_import")
+    detected_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    resolved_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)

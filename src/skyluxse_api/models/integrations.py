@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, Text, func, text
+from sqlalchemy import CheckConstraint, Index, Integer, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -49,3 +49,25 @@ class IntegrationsOutbox(Timestamps, Base):
     # Lease of the worker that claimed the row; an expired lease makes it claimable again.
     locked_until: Mapped[datetime | None]
     locked_by: Mapped[str | None] = mapped_column(Text)
+
+
+class KommoWebhookDelivery(Timestamps, Base):
+    """One raw webhook delivery from Kommo, stored before it is processed."""
+
+    __tablename__ = "kommo_webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('received', 'processed', 'duplicate', 'rejected', 'failed')",
+            name="status_valid",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    received_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+    account_subdomain: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(Text, index=True)
+    status: Mapped[str] = mapped_column(Text, server_default="received", index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None]
