@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import ColumnCollectionConstraint
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -134,7 +135,9 @@ def _constraint_fields() -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for table in Base.metadata.tables.values():
         for constraint in table.constraints:
-            if isinstance(constraint.name, str):
+            if isinstance(constraint, ColumnCollectionConstraint) and isinstance(
+                constraint.name, str
+            ):
                 fields[constraint.name] = [column.name for column in constraint.columns]
         for index in table.indexes:
             if index.unique and isinstance(index.name, str):
