@@ -1,7 +1,8 @@
 """Test harness: one migrated PostgreSQL database per run, one rolled-back transaction per test.
 
-The database is the embedded server's `skyluxse_test` (recreated each run), or
-TEST_DATABASE_URL when set (a throwaway database the run may wipe).
+The database is `skyluxse_test_<pid>` on the embedded server, created for the run
+and dropped after it (so parallel runs never share one), or TEST_DATABASE_URL when
+set (a throwaway database the run recreates).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
 from skyluxse_api.app import create_app
 from skyluxse_api.auth.tokens import mint_token
 from skyluxse_api.db import migrations
+from skyluxse_api.documents.storage import LocalStorage
 from skyluxse_api.settings import Settings, to_asyncpg_url
 
 TEST_SECRET = "test-secret-for-hs256-0123456789abcdef0123456789"
@@ -53,22 +55,38 @@ def _base_test_url() -> str:
     return embedded_database_url(ROOT / ".data", "postgres")
 
 
+def _test_database_url() -> str:
+    base = make_url(_base_test_url())
+    if base.database == "postgres":
+        base = base.set(database=f"skyluxse_test_{os.getpid()}")
+    return base.render_as_string(hide_password=False)
+
+
 def sibling_database_url(name: str) -> str:
     """A URL on the test server for another database (`<test db>_<name>`)."""
-    base = make_url(_base_test_url())
-    database = base.database if base.database != "postgres" else "skyluxse_test"
-    return base.set(database=f"{database}_{name}").render_as_string(hide_password=False)
+    base = make_url(_test_database_url())
+    return base.set(database=f"{base.database}_{name}").render_as_string(hide_password=False)
+
+
+async def drop_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
 
 
 @pytest.fixture(scope="session")
-async def database_url() -> str:
-    url = _base_test_url()
-    if make_url(url).database == "postgres":
-        url = make_url(url).set(database="skyluxse_test").render_as_string(hide_password=False)
+async def database_url() -> AsyncIterator[str]:
+    url = _test_database_url()
     await recreate_database(url)
     # Alembic's env.py runs its own event loop: keep it off the test loop.
     await asyncio.to_thread(migrations.upgrade, url)
-    return url
+    yield url
+    if not os.environ.get("TEST_DATABASE_URL"):
+        await drop_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -104,8 +122,10 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-def app(settings: Settings, db: AsyncConnection) -> Any:
+def app(settings: Settings, db: AsyncConnection, tmp_path: Path) -> Any:
     application = create_app(settings)
+    # Each test's uploads land in its own folder (`tmp_path / "storage"`), not the shared one.
+    application.state.storage = LocalStorage(tmp_path / "storage")
     # Request sessions join the test's transaction; their commits become savepoints.
     application.state.engine = db.engine
     application.state.sessionmaker = async_sessionmaker(

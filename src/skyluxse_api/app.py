@@ -17,6 +17,7 @@ from skyluxse_api.auth.tokens import TokenVerifier
 from skyluxse_api.db.embedded import resolve_database_url
 from skyluxse_api.db.engine import create_engine, create_sessionmaker
 from skyluxse_api.db.migrations import migration_head
+from skyluxse_api.documents.storage import build_storage
 from skyluxse_api.health.router import router as health_router
 from skyluxse_api.routers import API_ROUTERS
 from skyluxse_api.settings import Settings, get_settings
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.token_verifier.aclose()
+            await app.state.storage.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
+    app.state.storage = build_storage(settings)
     app.state.migration_head = migration_head()
     app.add_middleware(
         CORSMiddleware,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from skyluxse_api.db import migrations
 from skyluxse_api.models import Base
-from tests.conftest import recreate_database, sibling_database_url
+from tests.conftest import drop_database, recreate_database, sibling_database_url
 
 
 async def _fetch(url: str, sql: str) -> list[tuple[object, ...]]:
@@ -50,6 +50,7 @@ async def test_upgrade_downgrade_upgrade_and_no_drift() -> None:
     await asyncio.to_thread(migrations.upgrade, url)
     # `alembic check` raises when autogenerate finds a difference from the models.
     await asyncio.to_thread(command.check, migrations.alembic_config(url))
+    await drop_database(url)
 
 
 async def test_every_table_has_an_updated_at_trigger(db) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import logging
 from functools import cache
 from typing import Any
 
+from asyncpg.exceptions._base import DataError as ClientSideDataError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -111,6 +112,7 @@ def _json_pointer(location: tuple[Any, ...]) -> str:
 _SQLSTATE_PROBLEMS: dict[str, tuple[int, str, str]] = {
     "23505": (409, "duplicate", "Duplicate value"),
     "23503": (409, "reference-conflict", "Reference conflict"),
+    "23001": (409, "reference-conflict", "Reference conflict"),
     "23514": (422, "constraint-violated", "Value out of the allowed range"),
     "23502": (422, "missing-value", "Missing required value"),
     "23P01": (409, "conflict", "Conflict"),
@@ -148,6 +150,9 @@ def _constraint_fields() -> dict[str, list[str]]:
 def _database_problem(exc: DBAPIError) -> JSONResponse | None:
     cause = exc.orig.__cause__ if exc.orig is not None else None
     sqlstate = getattr(cause, "sqlstate", None) or getattr(exc.orig, "sqlstate", None)
+    if sqlstate is None and isinstance(cause, ClientSideDataError):
+        # The driver refused a parameter (e.g. an integer beyond int4) before sending it.
+        sqlstate = "22003"
     if sqlstate not in _SQLSTATE_PROBLEMS:
         return None
     status, slug, title = _SQLSTATE_PROBLEMS[sqlstate]
@@ -162,7 +167,7 @@ def _database_problem(exc: DBAPIError) -> JSONResponse | None:
     detail = getattr(cause, "detail", None) or getattr(cause, "message", None) or title
     if sqlstate == "23505":
         detail = f"Another record already has this {column or 'value'} ({detail})."
-    elif sqlstate == "23503":
+    elif sqlstate in ("23503", "23001"):
         what = column or "record"
         detail = f"The referenced {what} does not exist or is still in use ({detail})."
     elif sqlstate in ("40001", "40P01", "55P03"):

@@ -48,8 +48,8 @@ _DESCRIPTIONS = {
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route: 401/403/422 always, plus the given statuses."""
-    codes = sorted({401, 403, 422, *statuses})
+    """`responses=` for a route: 400/401/403/422 always, plus the given statuses."""
+    codes = sorted({400, 401, 403, 422, *statuses})
     return {
         code: {
             "description": _DESCRIPTIONS[code],
@@ -66,10 +66,10 @@ IdOrCode = Annotated[
 ]
 
 
-def matches_id_or_code(
-    id_column: ColumnElement[Any], code_column: ColumnElement[Any], value: str
-) -> ColumnElement[bool]:
+def matches_id_or_code(id_column: Any, code_column: Any, value: str) -> ColumnElement[bool]:
+    """`id = <uuid>` when the value is a UUID, else `<code column> = value`."""
     try:
-        return id_column == uuid.UUID(value)
+        matched: ColumnElement[bool] = id_column == uuid.UUID(value)
     except ValueError:
-        return code_column == value
+        matched = code_column == value
+    return matched

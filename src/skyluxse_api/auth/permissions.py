@@ -20,6 +20,8 @@ class Permission(enum.StrEnum):
     DRIVERS_WRITE = "drivers:write"
     DRIVER_SELF_UPDATE = "drivers:update_self"
     CLIENTS_READ = "clients:read"
+    # Notification history and preferences: more than the name and phone drivers get.
+    CLIENT_DETAILS_READ = "clients:read_details"
     CLIENTS_WRITE = "clients:write"
     FLEET_READ = "fleet:read"
     FLEET_WRITE = "fleet:write"
@@ -59,6 +61,7 @@ ROLE_PERMISSIONS: dict[RoleType, frozenset[Permission]] = {
             P.DRIVERS_READ,
             P.DRIVERS_WRITE,
             P.CLIENTS_READ,
+            P.CLIENT_DETAILS_READ,
             P.CLIENTS_WRITE,
             P.FLEET_READ,
             P.FLEET_WRITE,
@@ -90,6 +93,7 @@ ROLE_PERMISSIONS: dict[RoleType, frozenset[Permission]] = {
             P.DRIVERS_READ,
             P.DRIVERS_WRITE,
             P.CLIENTS_READ,
+            P.CLIENT_DETAILS_READ,
             P.CLIENTS_WRITE,
             P.FLEET_READ,
             P.FLEET_WRITE,
@@ -118,6 +122,7 @@ ROLE_PERMISSIONS: dict[RoleType, frozenset[Permission]] = {
             P.STAFF_READ,
             P.DRIVERS_READ,
             P.CLIENTS_READ,
+            P.CLIENT_DETAILS_READ,
             P.CLIENTS_WRITE,
             P.FLEET_READ,
             P.BOOKINGS_READ,

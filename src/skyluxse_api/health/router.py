@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,6 +10,7 @@ from sqlalchemy import text
 
 from skyluxse_api.api.problems import ServiceUnavailable
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/health", tags=["health"])
 
 
@@ -31,6 +33,7 @@ async def ready(request: Request) -> dict[str, Any]:
                 await session.execute(text("SELECT version_num FROM alembic_version"))
             ).scalar_one_or_none()
     except Exception as exc:
+        log.warning("readiness check failed: %s", exc)
         raise ServiceUnavailable(f"Database unreachable: {type(exc).__name__}.") from exc
     if current != head:
         raise ServiceUnavailable(

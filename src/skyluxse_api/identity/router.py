@@ -41,8 +41,12 @@ class SessionSort(enum.StrEnum):
     signed_in_at_desc = "-signed_in_at"
 
 
-@router.get("/me", tags=["me"], summary="The signed-in person, their role and permissions",
-            responses=errors())  # fmt: skip
+@router.get(
+    "/me",
+    tags=["me"],
+    summary="The signed-in person, their role and permissions",
+    responses=errors(),
+)
 async def me_get(session: DbSession, principal: Principal = require(P.ME)) -> schemas.MeRead:
     return await service.get_me(session, principal)
 
@@ -128,8 +132,13 @@ async def staff_list(
     )
 
 
-@router.post("/staff", tags=["staff"], status_code=status.HTTP_201_CREATED,
-             summary="Create a staff account", responses=errors(409))  # fmt: skip
+@router.post(
+    "/staff",
+    tags=["staff"],
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a staff account",
+    responses=errors(409),
+)
 async def staff_create(
     body: schemas.StaffAccountCreate,
     session: DbSession,
@@ -141,8 +150,7 @@ async def staff_create(
     return schemas.StaffAccountRead.model_validate(account)
 
 
-@router.get("/staff/{staff_id}", tags=["staff"], summary="One staff account",
-            responses=errors(404))  # fmt: skip
+@router.get("/staff/{staff_id}", tags=["staff"], summary="One staff account", responses=errors(404))
 async def staff_get(
     staff_id: uuid.UUID,
     session: DbSession,
@@ -154,8 +162,12 @@ async def staff_get(
     return schemas.StaffAccountRead.model_validate(account)
 
 
-@router.patch("/staff/{staff_id}", tags=["staff"], summary="Change a staff account",
-              responses=errors(404, 409, 412))  # fmt: skip
+@router.patch(
+    "/staff/{staff_id}",
+    tags=["staff"],
+    summary="Change a staff account",
+    responses=errors(404, 409, 412),
+)
 async def staff_update(
     staff_id: uuid.UUID,
     body: schemas.StaffAccountUpdate,
@@ -199,8 +211,13 @@ async def drivers_list(
     return Page(items=page.items, next_cursor=page.next_cursor, total=page.total)
 
 
-@router.post("/drivers", tags=["drivers"], status_code=status.HTTP_201_CREATED,
-             summary="Create a driver profile", responses=errors(409))  # fmt: skip
+@router.post(
+    "/drivers",
+    tags=["drivers"],
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a driver profile",
+    responses=errors(409),
+)
 async def drivers_create(
     body: schemas.DriverProfileCreate,
     session: DbSession,
@@ -212,8 +229,9 @@ async def drivers_create(
     return driver
 
 
-@router.get("/drivers/{driver_id}", tags=["drivers"], summary="One driver profile",
-            responses=errors(404))  # fmt: skip
+@router.get(
+    "/drivers/{driver_id}", tags=["drivers"], summary="One driver profile", responses=errors(404)
+)
 async def drivers_get(
     driver_id: uuid.UUID,
     session: DbSession,
@@ -225,9 +243,12 @@ async def drivers_get(
     return driver
 
 
-@router.patch("/drivers/{driver_id}", tags=["drivers"],
-              summary="Change a driver profile (status changes stamp last_status_at)",
-              responses=errors(404, 412))  # fmt: skip
+@router.patch(
+    "/drivers/{driver_id}",
+    tags=["drivers"],
+    summary="Change a driver profile (status changes stamp last_status_at)",
+    responses=errors(404, 412),
+)
 async def drivers_update(
     driver_id: uuid.UUID,
     body: schemas.DriverProfileUpdate,
@@ -241,8 +262,13 @@ async def drivers_update(
     return driver
 
 
-@router.delete("/drivers/{driver_id}", tags=["drivers"], status_code=status.HTTP_204_NO_CONTENT,
-               summary="Delete a driver profile", responses=errors(404, 409, 412))  # fmt: skip
+@router.delete(
+    "/drivers/{driver_id}",
+    tags=["drivers"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a driver profile",
+    responses=errors(404, 409, 412),
+)
 async def drivers_delete(
     driver_id: uuid.UUID,
     session: DbSession,
