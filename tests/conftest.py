@@ -156,9 +156,14 @@ def make_staff(db: AsyncConnection) -> StaffFactory:
                 "INSERT INTO staff_accounts (id, full_name, email, role, is_active) "
                 "VALUES (:id, :name, :email, :role, :active)"
             ),
-            {"id": staff_id, "name": columns.pop("full_name", f"Test {role}"), "email": email,
-             "role": role, "active": active},
-        )  # fmt: skip
+            {
+                "id": staff_id,
+                "name": columns.pop("full_name", f"Test {role}"),
+                "email": email,
+                "role": role,
+                "active": active,
+            },
+        )
         driver_id = None
         if role == "driver":
             driver_id = (

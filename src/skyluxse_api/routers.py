@@ -5,9 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from skyluxse_api.clients.router import router as clients_router
+from skyluxse_api.documents.router import router as documents_router
+from skyluxse_api.fleet.router import router as fleet_router
 from skyluxse_api.identity.router import router as identity_router
+from skyluxse_api.knowledge.router import router as knowledge_router
+from skyluxse_api.tasks.router import router as tasks_router
 
 API_ROUTERS: list[APIRouter] = [
     identity_router,
     clients_router,
+    tasks_router,
+    fleet_router,
+    documents_router,
+    knowledge_router,
 ]

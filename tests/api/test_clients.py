@@ -26,10 +26,14 @@ async def test_create_shows_computed_metrics_and_enqueues_crm_sync(
     sales = await make_staff("sales")
     created = await client.post(
         "/api/v1/clients",
-        json={"name": "Aisha Rahman", "phone": "+971509998877", "email": "aisha@example.com",
-              "residency_country": "AE"},
+        json={
+            "name": "Aisha Rahman",
+            "phone": "+971509998877",
+            "email": "aisha@example.com",
+            "residency_country": "AE",
+        },
         headers=sales["headers"],
-    )  # fmt: skip
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert (body["tier"], body["segment"]) == ("silver", "general")
@@ -133,10 +137,14 @@ async def test_notifications_feed_by_code_and_preferences(
     ).json()["id"]
     created = await client.post(
         f"/api/v1/clients/{client_id}/notifications",
-        json={"external_ref": "NT-9001", "channel": "whatsapp", "subject": "Hello",
-              "sent_at": "2026-11-20T10:00:00+04:00"},
+        json={
+            "external_ref": "NT-9001",
+            "channel": "whatsapp",
+            "subject": "Hello",
+            "sent_at": "2026-11-20T10:00:00+04:00",
+        },
         headers=sales["headers"],
-    )  # fmt: skip
+    )
     assert created.status_code == 201, created.text
     by_code = await client.get(
         f"/api/v1/clients/{client_id}/notifications/NT-9001", headers=sales["headers"]

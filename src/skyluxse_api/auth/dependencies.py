@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from skyluxse_api.api.problems import Forbidden, Unauthorized
+from skyluxse_api.api.problems import Forbidden, ServiceUnavailable, Unauthorized
 from skyluxse_api.auth.permissions import Permission
 from skyluxse_api.auth.principal import SERVICE_PRINCIPAL, Principal
 from skyluxse_api.auth.tokens import TokenError, TokenVerifier
@@ -44,6 +44,9 @@ async def authenticate(
     try:
         token = await verifier.verify(credentials.credentials)
     except TokenError as exc:
+        if exc.reason == "keys_unavailable":
+            # Our outage, not a bad token: the client should retry, not sign in again.
+            raise ServiceUnavailable(exc.detail) from exc
         raise _unauthorized(exc.reason, exc.detail) from exc
     if token.is_service_role:
         return SERVICE_PRINCIPAL

@@ -9,6 +9,7 @@ permissions allow; a driver sees only what hangs off the tasks assigned to them.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true, union
 
@@ -93,9 +94,7 @@ def vehicle_ids_of_driver(principal: Principal) -> Select[uuid.UUID | None]:
     return select(union(direct, via_booking).subquery().c[0])
 
 
-def vehicle_scope(
-    principal: Principal, vehicle_id: ColumnElement[uuid.UUID] | None = None
-) -> ColumnElement[bool]:
+def vehicle_scope(principal: Principal, vehicle_id: Any = None) -> ColumnElement[bool]:
     """Vehicles, or a vehicle's child rows when given their `vehicle_id` column."""
     column = Vehicle.id if vehicle_id is None else vehicle_id
     if _sees_all(principal):
