@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ["triggers"]
+BENCHMARKS = ["triggers", "bookings"]
 
 
 def main(argv: list[str]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from skyluxse_api.bookings.router import router as bookings_router
+from skyluxse_api.calendar.router import router as calendar_router
 from skyluxse_api.clients.router import router as clients_router
 from skyluxse_api.documents.router import router as documents_router
 from skyluxse_api.fleet.router import router as fleet_router
@@ -16,6 +18,8 @@ API_ROUTERS: list[APIRouter] = [
     clients_router,
     tasks_router,
     fleet_router,
+    bookings_router,
+    calendar_router,
     documents_router,
     knowledge_router,
 ]

@@ -72,9 +72,7 @@ async def _db_now(session: AsyncSession) -> datetime:
 
 
 def jobs_in_scope(principal: Principal) -> Select[MaintenanceJob]:
-    return select(MaintenanceJob).where(
-        vehicle_scope(principal, MaintenanceJob.vehicle_id)
-    )
+    return select(MaintenanceJob).where(vehicle_scope(principal, MaintenanceJob.vehicle_id))
 
 
 def _effective_window(job: MaintenanceJob) -> tuple[datetime | None, datetime | None]:

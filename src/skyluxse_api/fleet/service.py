@@ -346,9 +346,7 @@ async def delete_reminder(
 
 
 def inspections_in_scope(principal: Principal) -> Select[VehicleInspection]:
-    return select(VehicleInspection).where(
-        vehicle_scope(principal, VehicleInspection.vehicle_id)
-    )
+    return select(VehicleInspection).where(vehicle_scope(principal, VehicleInspection.vehicle_id))
 
 
 async def _require_driver(session: AsyncSession, driver_id: uuid.UUID) -> None:

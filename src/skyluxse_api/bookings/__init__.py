@@ -1,0 +1,1 @@
+"""Bookings: lifecycle, money, extensions, tags, rating and the operations board."""

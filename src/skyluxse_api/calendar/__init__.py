@@ -1,0 +1,1 @@
+"""The fleet calendar: rentals from bookings beside maintenance and repair entries."""
