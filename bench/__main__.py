@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ["triggers", "bookings"]
+BENCHMARKS = ["triggers", "outbox", "bookings"]
 
 
 def main(argv: list[str]) -> None:

@@ -19,6 +19,7 @@ from skyluxse_api.db.engine import create_engine, create_sessionmaker
 from skyluxse_api.db.migrations import migration_head
 from skyluxse_api.documents.storage import build_storage
 from skyluxse_api.health.router import router as health_router
+from skyluxse_api.integrations.worker import OutboxWorker
 from skyluxse_api.routers import API_ROUTERS
 from skyluxse_api.settings import Settings, get_settings
 
@@ -40,9 +41,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(database_url, settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        # Zero-config default: the outbox worker runs in this process (production: `worker`).
+        worker = OutboxWorker(settings, engine) if settings.run_worker_in_app else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             await app.state.token_verifier.aclose()
             await app.state.storage.aclose()
             await engine.dispose()

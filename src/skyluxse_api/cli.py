@@ -77,6 +77,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from skyluxse_api.integrations.worker import run_worker_process
+
+    settings = get_settings()
+    asyncio.run(run_worker_process(_database_url(settings), settings))
+    return 0
+
+
+# The fake Zoho accepts any product id; a sales order line must name one.
+FAKE_ZOHO_PRODUCT_ID = "5725767000000500001"
+
+
+def _cmd_fake_crm(args: argparse.Namespace) -> int:
+    from skyluxse_api.integrations import fakes
+
+    print(f"ZOHO_DEFAULT_PRODUCT_ID={FAKE_ZOHO_PRODUCT_ID}", flush=True)
+    given = {"--host": args.host, "--zoho-port": args.zoho_port, "--kommo-port": args.kommo_port}
+    return fakes.main([f"{option}={value}" for option, value in given.items() if value])
+
+
 def _cmd_openapi(args: argparse.Namespace) -> int:
     from skyluxse_api.app import create_app
 
@@ -109,6 +129,19 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--email", required=True)
     token.add_argument("--hours", type=int, default=12)
     token.set_defaults(handler=_cmd_token)
+
+    worker = commands.add_parser(
+        "worker", help="deliver the integrations outbox to Kommo and Zoho (any number of copies)"
+    )
+    worker.set_defaults(handler=_cmd_worker)
+
+    fake_crm = commands.add_parser(
+        "fake-crm", help="serve local fakes of Zoho CRM and Kommo; print the settings to use them"
+    )
+    fake_crm.add_argument("--host", help="default 127.0.0.1")
+    fake_crm.add_argument("--zoho-port", type=int, help="default 8765")
+    fake_crm.add_argument("--kommo-port", type=int, help="default 8766")
+    fake_crm.set_defaults(handler=_cmd_fake_crm)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")

@@ -10,6 +10,7 @@ from skyluxse_api.clients.router import router as clients_router
 from skyluxse_api.documents.router import router as documents_router
 from skyluxse_api.fleet.router import router as fleet_router
 from skyluxse_api.identity.router import router as identity_router
+from skyluxse_api.integrations.router import router as integrations_router
 from skyluxse_api.knowledge.router import router as knowledge_router
 from skyluxse_api.tasks.router import router as tasks_router
 
@@ -22,4 +23,5 @@ API_ROUTERS: list[APIRouter] = [
     calendar_router,
     documents_router,
     knowledge_router,
+    integrations_router,
 ]

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 5.0
     outbox_backoff_base_seconds: float = 2.0
     outbox_backoff_max_seconds: float = 3600.0
+    # On shutdown, deliveries in flight get this long to finish before their rows are released.
+    outbox_shutdown_grace_seconds: float = 5.0
+    # How often the worker refreshes client segments and vehicle utilization; 0 turns it off.
+    metrics_refresh_hours: float = 24.0
 
     zoho_accounts_url: str = "https://accounts.zoho.com"
     zoho_client_id: str | None = None
@@ -87,6 +91,10 @@ class Settings(BaseSettings):
     zoho_refresh_token: str | None = None
     zoho_api_version: int = 8
     zoho_timeout_seconds: float = 10.0
+    # Zoho product every sales order line names (Zoho line items must reference a product).
+    zoho_default_product_id: str | None = None
+    # Send the booking's currency with its sales order (Zoho orgs with multi-currency only).
+    zoho_multi_currency: bool = False
 
     kommo_subdomain: str | None = None
     kommo_base_url: str | None = None
@@ -95,6 +103,10 @@ class Settings(BaseSettings):
     kommo_timeout_seconds: float = 10.0
     kommo_webhook_secret: str | None = None
     kommo_status_map: dict[str, str] = Field(default_factory=dict)
+    # Kommo lead custom field id -> the booking field it fills on import.
+    kommo_lead_field_map: dict[str, Literal["vehicle", "start_at", "end_at"]] = Field(
+        default_factory=dict
+    )
 
     @field_validator("cors_origins", "allowed_upload_types", mode="before")
     @classmethod
