@@ -20,12 +20,14 @@ from skyluxse_api.api.crud import lock_for_change
 from skyluxse_api.api.pagination import ListParams, PageResult, paginate
 from skyluxse_api.api.problems import Conflict
 from skyluxse_api.api.routing import matches_id_or_code
+from skyluxse_api.api.validation import field_error
 from skyluxse_api.auth.principal import Principal
 from skyluxse_api.bookings import lifecycle, schemas
 from skyluxse_api.bookings.codes import booking_reference, next_child_code
-from skyluxse_api.bookings.lifecycle import ensure_car_free, field_error
+from skyluxse_api.bookings.lifecycle import ensure_car_free
 from skyluxse_api.bookings.money import ZERO, recompute_total, same_currency, to_cents
 from skyluxse_api.bookings.service import issue_invoice, lock_booking, money_of
+from skyluxse_api.business_time import BUSINESS_TIMEZONE
 from skyluxse_api.fleet.availability import find_conflict
 from skyluxse_api.models import (
     Booking,
@@ -47,7 +49,6 @@ from skyluxse_api.models.enums import (
 
 # A booking is extended while the car is promised or out; an enquiry is simply edited.
 EXTENDABLE = (BookingStatus.preparation, BookingStatus.delivery, BookingStatus.in_rent)
-BUSINESS_TIMEZONE = "Asia/Dubai"
 EXTENSION_SORTS = {"created_at": BookingExtension.created_at}
 
 

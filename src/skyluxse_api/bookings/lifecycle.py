@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skyluxse_api.api.problems import Conflict, Unprocessable
+from skyluxse_api.api.validation import field_error
 from skyluxse_api.auth.principal import Principal
 from skyluxse_api.bookings.schemas import TransitionCreate
 from skyluxse_api.fleet.availability import find_conflict, lock_vehicle
@@ -37,16 +38,6 @@ _FIELDS_OF = {
     "return_mileage": BookingStatus.settlement,
     "return_fuel_level": BookingStatus.settlement,
 }
-
-
-def field_error(pointer: str, detail: str) -> Unprocessable:
-    """A 422 shaped like a validation error, pointing at the offending field."""
-    return Unprocessable(detail, extra={"errors": [{"pointer": pointer, "detail": detail}]})
-
-
-def check_window(start: datetime | None, end: datetime | None) -> None:
-    if start is not None and end is not None and end <= start:
-        raise field_error("/body/end_at", "The booking must end after it starts.")
 
 
 async def lock_car(session: AsyncSession, vehicle_id: uuid.UUID) -> None:

@@ -20,11 +20,12 @@ from skyluxse_api.api.crud import apply_changes, lock_for_change, not_found, one
 from skyluxse_api.api.pagination import ListParams, PageResult, paginate
 from skyluxse_api.api.problems import Conflict, Forbidden
 from skyluxse_api.api.routing import matches_id_or_code
+from skyluxse_api.api.validation import check_window, field_error
 from skyluxse_api.auth.principal import Principal
 from skyluxse_api.auth.scopes import booking_scope
 from skyluxse_api.bookings import lifecycle, schemas
 from skyluxse_api.bookings.codes import booking_reference, next_booking_code, next_child_code
-from skyluxse_api.bookings.lifecycle import check_window, ensure_car_free, field_error, lock_car
+from skyluxse_api.bookings.lifecycle import ensure_car_free, lock_car
 from skyluxse_api.bookings.money import (
     recompute_paid,
     recompute_total,

@@ -14,10 +14,10 @@ from skyluxse_api.api.etag import IfMatch, set_etag
 from skyluxse_api.api.pagination import Listing
 from skyluxse_api.api.routing import API_PREFIX, errors
 from skyluxse_api.api.schemas import Page
+from skyluxse_api.api.validation import field_error
 from skyluxse_api.auth.dependencies import require
 from skyluxse_api.auth.permissions import Permission as P
 from skyluxse_api.auth.principal import Principal
-from skyluxse_api.bookings.lifecycle import field_error
 from skyluxse_api.calendar import schemas, service
 from skyluxse_api.db.engine import DbSession
 from skyluxse_api.models.enums import CalendarEventType, EventStatus

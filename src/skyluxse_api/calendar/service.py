@@ -29,9 +29,9 @@ from skyluxse_api.api.crud import apply_changes, lock_for_change, one_or_404, re
 from skyluxse_api.api.pagination import ListParams, PageResult, paginate
 from skyluxse_api.api.problems import Conflict
 from skyluxse_api.api.routing import matches_id_or_code
+from skyluxse_api.api.validation import field_error
 from skyluxse_api.auth.principal import Principal
 from skyluxse_api.auth.scopes import calendar_booking_scope
-from skyluxse_api.bookings.lifecycle import field_error
 from skyluxse_api.calendar import schemas
 from skyluxse_api.db.base import pg_enum
 from skyluxse_api.models import Booking, CalendarEvent, Vehicle

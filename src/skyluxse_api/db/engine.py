@@ -21,7 +21,10 @@ def create_engine(database_url: str, settings: Settings) -> AsyncEngine:
         database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip on every request. A connection the
+        # server dropped fails once, is invalidated, and the pool replaces it;
+        # recycling keeps connections younger than poolers' idle timeouts.
+        pool_recycle=1800,
         # Timestamps are compared with now() in SQL; keep the session in UTC so
         # dates computed by the database match what the API prints.
         connect_args={"server_settings": {"timezone": "UTC", "application_name": "skyluxse-api"}},

@@ -40,6 +40,7 @@ from skyluxse_api.api.problems import (
 )
 from skyluxse_api.auth.principal import Principal
 from skyluxse_api.auth.scopes import document_scope, task_scope
+from skyluxse_api.business_time import business_today
 from skyluxse_api.db.base import Base
 from skyluxse_api.documents import schemas
 from skyluxse_api.documents.storage import (
@@ -52,7 +53,6 @@ from skyluxse_api.documents.storage import (
     check_mime,
     store_upload,
 )
-from skyluxse_api.fleet.service import business_today
 from skyluxse_api.models import Booking, Client, Document, DocumentLink, SalesLead, Task, Vehicle
 from skyluxse_api.models.enums import DocumentScope, DocumentStatus, RoleType
 from skyluxse_api.settings import Settings

@@ -36,7 +36,7 @@ def job_window() -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     )
 
 
-def _booking_overlaps(
+def booking_overlaps(
     vehicle_id: Any, start: datetime, end: datetime, buffer: timedelta
 ) -> ColumnElement[bool]:
     return and_(
@@ -63,7 +63,7 @@ def vehicle_is_free(
     start: datetime, end: datetime, buffer: timedelta, vehicle_id: Any = Vehicle.id
 ) -> ColumnElement[bool]:
     """SQL predicate: no blocking booking or job of `vehicle_id` within the window."""
-    return ~exists().where(_booking_overlaps(vehicle_id, start, end, buffer)) & ~exists().where(
+    return ~exists().where(booking_overlaps(vehicle_id, start, end, buffer)) & ~exists().where(
         _job_overlaps(vehicle_id, start, end, buffer)
     )
 
@@ -116,7 +116,7 @@ async def find_conflict(
 ) -> Conflict | None:
     """The first booking or job of the car overlapping the window (buffer included)."""
     bookings = select(Booking.id, Booking.external_code, Booking.start_at, Booking.end_at).where(
-        _booking_overlaps(vehicle_id, start, end, buffer)
+        booking_overlaps(vehicle_id, start, end, buffer)
     )
     if exclude_booking_id is not None:
         bookings = bookings.where(Booking.id != exclude_booking_id)

@@ -19,9 +19,10 @@ from skyluxse_api.api.crud import (
 from skyluxse_api.api.pagination import ListParams, PageResult, paginate
 from skyluxse_api.api.problems import Conflict
 from skyluxse_api.api.routing import matches_id_or_code
+from skyluxse_api.api.validation import field_error
 from skyluxse_api.auth.principal import Principal
 from skyluxse_api.auth.scopes import booking_scope, vehicle_scope
-from skyluxse_api.fleet import schemas, service
+from skyluxse_api.fleet import schemas
 from skyluxse_api.fleet.availability import (
     BLOCKING_JOB_STATUSES,
     find_conflict,
@@ -84,26 +85,20 @@ def _check_job_fields(job: MaintenanceJob) -> None:
     """Rules over the merged row, so a PATCH of one side is checked against the other."""
     if job.scheduled_start is None or job.scheduled_end is None:
         if job.status in BLOCKING_JOB_STATUSES:
-            raise service.field_error(
-                "/body/scheduled_start", "A planned job needs its scheduled window."
-            )
+            raise field_error("/body/scheduled_start", "A planned job needs its scheduled window.")
     elif job.scheduled_end <= job.scheduled_start:
-        raise service.field_error(
-            "/body/scheduled_end", "scheduled_end must be after scheduled_start."
-        )
+        raise field_error("/body/scheduled_end", "scheduled_end must be after scheduled_start.")
     if job.actual_start and job.actual_end and job.actual_end < job.actual_start:
-        raise service.field_error("/body/actual_end", "actual_end must not be before actual_start.")
+        raise field_error("/body/actual_end", "actual_end must not be before actual_start.")
     if (
         job.odometer_start is not None
         and job.odometer_end is not None
         and job.odometer_end < job.odometer_start
     ):
-        raise service.field_error(
-            "/body/odometer_end", "odometer_end must not be below odometer_start."
-        )
+        raise field_error("/body/odometer_end", "odometer_end must not be below odometer_start.")
     start, end = _effective_window(job)
     if job.status in BLOCKING_JOB_STATUSES and start and end and end <= start:
-        raise service.field_error(
+        raise field_error(
             "/body/scheduled_end", "The job started after its planned end; move scheduled_end."
         )
 
@@ -129,9 +124,9 @@ async def _check_booking(
     )
     row = booked_vehicle.first()
     if row is None:
-        raise service.field_error("/body/booking_id", f"No booking {booking_id}.")
+        raise field_error("/body/booking_id", f"No booking {booking_id}.")
     if row.vehicle_id != vehicle_id:
-        raise service.field_error("/body/booking_id", "The booking is of another car.")
+        raise field_error("/body/booking_id", "The booking is of another car.")
 
 
 async def _sync_calendar_event(session: AsyncSession, job: MaintenanceJob) -> None:
@@ -208,7 +203,7 @@ async def create_job(
         select(Vehicle.id).where(Vehicle.id == data.vehicle_id, vehicle_scope(principal))
     )
     if visible is None or not await lock_vehicle(session, data.vehicle_id):
-        raise service.field_error("/body/vehicle_id", f"No vehicle {data.vehicle_id}.")
+        raise field_error("/body/vehicle_id", f"No vehicle {data.vehicle_id}.")
     if data.booking_id is not None:
         await _check_booking(session, principal, data.booking_id, data.vehicle_id)
     job = MaintenanceJob(**data.model_dump())

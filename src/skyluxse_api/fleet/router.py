@@ -14,6 +14,7 @@ from skyluxse_api.api.etag import IfMatch, set_etag
 from skyluxse_api.api.pagination import Listing
 from skyluxse_api.api.routing import API_PREFIX, IdOrCode, errors
 from skyluxse_api.api.schemas import Page, SearchText, ShortText
+from skyluxse_api.api.validation import check_window, field_error
 from skyluxse_api.auth.dependencies import require
 from skyluxse_api.auth.permissions import Permission as P
 from skyluxse_api.auth.principal import Principal
@@ -99,8 +100,8 @@ def _window(
         return None
     if start is None or end is None:
         missing = names[0] if start is None else names[1]
-        raise service.field_error(f"/query/{missing}", f"Send {names[0]} and {names[1]} together.")
-    service.check_window(start, end, f"/query/{names[1]}", longest)
+        raise field_error(f"/query/{missing}", f"Send {names[0]} and {names[1]} together.")
+    check_window(start, end, end_pointer=f"/query/{names[1]}", longest=longest)
     return start, end
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Select, case, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
@@ -23,8 +23,10 @@ from skyluxse_api.api.crud import (
 from skyluxse_api.api.pagination import ListParams, PageResult, paginate
 from skyluxse_api.api.problems import Conflict, Forbidden, Unprocessable
 from skyluxse_api.api.routing import matches_id_or_code
+from skyluxse_api.api.validation import field_error
 from skyluxse_api.auth.principal import Principal
 from skyluxse_api.auth.scopes import document_scope, vehicle_scope
+from skyluxse_api.business_time import business_today
 from skyluxse_api.fleet import schemas
 from skyluxse_api.fleet.availability import vehicle_is_free
 from skyluxse_api.models import (
@@ -39,7 +41,6 @@ from skyluxse_api.models import (
 from skyluxse_api.models.enums import ReminderStatus, VehicleStatus
 
 # The business runs in Dubai: a reminder turns overdue at Dubai midnight.
-BUSINESS_TIMEZONE = "Asia/Dubai"
 REMINDER_WARNING_DAYS = 14
 MAX_AVAILABILITY_WINDOW = timedelta(days=366)
 # A sold car or the staff's own service car is never offered, whatever its calendar.
@@ -59,20 +60,6 @@ INSPECTION_SORTS: dict[str, Any] = {
     "inspection_date": func.coalesce(VehicleInspection.inspection_date, date.min),
     "created_at": VehicleInspection.created_at,
 }
-
-
-def field_error(pointer: str, detail: str) -> Unprocessable:
-    """A 422 shaped like a validation error, pointing at the offending field."""
-    return Unprocessable(detail, extra={"errors": [{"pointer": pointer, "detail": detail}]})
-
-
-def check_window(
-    start: datetime, end: datetime, end_pointer: str, longest: timedelta | None = None
-) -> None:
-    if end <= start:
-        raise field_error(end_pointer, "The window must end after it starts.")
-    if longest is not None and end - start > longest:
-        raise field_error(end_pointer, f"The window may span at most {longest.days} days.")
 
 
 # --- vehicles ------------------------------------------------------------------------
@@ -219,10 +206,6 @@ async def delete_vehicle(
 
 
 # --- reminders -----------------------------------------------------------------------
-
-
-def business_today() -> ColumnElement[date]:
-    return cast(func.timezone(BUSINESS_TIMEZONE, func.now()), Date)
 
 
 def reminder_status(due_date: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[str]:

@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from skyluxse_api.fleet.availability import booking_overlaps
 from skyluxse_api.integrations.kommo_webhook import (
     KommoContactEvent,
     KommoLeadEvent,
@@ -307,8 +308,8 @@ class _Importer:
         booking.start_at, booking.end_at = start, end
 
     async def _record_conflicts(self, booking: Booking, event: KommoLeadEvent) -> None:
-        """Record overlaps with other bookings holding the same car (the rule of
-        fleet/availability.py: past `new`, half-open windows, turnaround buffer)."""
+        """Record overlaps with other bookings holding the same car (the one rule of
+        fleet/availability.py), instead of refusing the import."""
         if (
             booking.status == BookingStatus.new
             or booking.vehicle_id is None
@@ -320,10 +321,7 @@ class _Importer:
         overlapping = (
             await self.session.execute(
                 select(Booking.id, Booking.external_code).where(
-                    Booking.vehicle_id == booking.vehicle_id,
-                    Booking.status != BookingStatus.new,
-                    Booking.start_at < booking.end_at + buffer,
-                    Booking.end_at > booking.start_at - buffer,
+                    booking_overlaps(booking.vehicle_id, booking.start_at, booking.end_at, buffer),
                     Booking.id != booking.id,
                 )
             )
