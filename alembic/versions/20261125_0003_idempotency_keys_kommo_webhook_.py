@@ -1,5 +1,4 @@
-"""Tables of the HTTP layer and integrations: idempotency keys, Kommo webhook deliveries,
-booking conflicts recorded by imports.
+"""Idempotency keys, Kommo webhook deliveries and import booking conflicts.
 
 Revision ID: 0003
 Revises: 0002
