@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     kommo_subdomain: str | None = None
     kommo_base_url: str | None = None
     kommo_access_token: str | None = None
+    # OAuth 2.0 instead of a long-lived token (used only while KOMMO_ACCESS_TOKEN is unset).
+    # The refresh token is the one from authorizing the integration; Kommo rotates it on each
+    # refresh, and the live pair is then kept in the `integration_credentials` table.
+    kommo_client_id: str | None = None
+    kommo_client_secret: str | None = None
+    kommo_refresh_token: str | None = None
+    kommo_redirect_uri: str | None = None
     kommo_rate_limit_per_second: float = 7.0
     kommo_timeout_seconds: float = 10.0
     kommo_webhook_secret: str | None = None
@@ -128,10 +135,29 @@ class Settings(BaseSettings):
 
     @property
     def kommo_api_base(self) -> str | None:
+        account = self._kommo_account_url
+        return f"{account}/api/v4/" if account else None
+
+    @property
+    def kommo_token_url(self) -> str | None:
+        account = self._kommo_account_url
+        return f"{account}/oauth2/access_token" if account else None
+
+    @property
+    def kommo_oauth_configured(self) -> bool:
+        return bool(
+            self.kommo_client_id
+            and self.kommo_client_secret
+            and self.kommo_refresh_token
+            and self.kommo_redirect_uri
+        )
+
+    @property
+    def _kommo_account_url(self) -> str | None:
         if self.kommo_base_url:
-            return self.kommo_base_url.rstrip("/") + "/api/v4/"
+            return self.kommo_base_url.rstrip("/")
         if self.kommo_subdomain:
-            return f"https://{self.kommo_subdomain}.kommo.com/api/v4/"
+            return f"https://{self.kommo_subdomain}.kommo.com"
         return None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from skyluxse_api.integrations.errors import PermanentError, RetryableError
 from skyluxse_api.integrations.kommo import KommoClient, KommoContact
+from skyluxse_api.integrations.kommo_oauth import KommoTokenStore
 from skyluxse_api.integrations.zoho import ZohoClient, ZohoContact, ZohoOrderLine, ZohoSalesOrder
 from skyluxse_api.models import Booking, BookingAddon, Client, IntegrationsOutbox
 from skyluxse_api.models.enums import (
@@ -146,11 +147,12 @@ class CrmDelivery:
             if settings.zoho_configured
             else None
         )
-        self.kommo = (
-            KommoClient(settings, self._http)
-            if settings.kommo_api_base and settings.kommo_access_token
-            else None
-        )
+        self.kommo: KommoClient | None = None
+        if settings.kommo_api_base and settings.kommo_access_token:
+            self.kommo = KommoClient(settings, self._http)
+        elif settings.kommo_api_base and settings.kommo_oauth_configured:
+            tokens = KommoTokenStore(settings, sessionmaker, self._http)
+            self.kommo = KommoClient(settings, self._http, tokens=tokens)
 
     @property
     def targets(self) -> list[str]:

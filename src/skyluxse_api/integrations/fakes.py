@@ -29,6 +29,10 @@ ZOHO_CLIENT_ID = "fake-client-id"
 ZOHO_CLIENT_SECRET = "fake-client-secret"
 ZOHO_REFRESH_TOKEN = "fake-refresh-token"
 KOMMO_ACCESS_TOKEN = "fake-kommo-token"
+KOMMO_CLIENT_ID = "fake-kommo-client-id"
+KOMMO_CLIENT_SECRET = "fake-kommo-client-secret"
+KOMMO_REDIRECT_URI = "https://skyluxse.example/kommo/oauth"
+KOMMO_REFRESH_TOKEN = "fake-kommo-refresh-token"
 
 # Zoho reports these per record inside `data`, the rest as a whole-request error.
 ZOHO_RECORD_ERRORS = frozenset({"INVALID_DATA", "MANDATORY_NOT_FOUND", "DUPLICATE_DATA"})
@@ -43,7 +47,7 @@ class ScriptedFailure:
     retry_after: float | None = None
     api_name: str | None = None
     message: str | None = None
-    endpoint: str = "api"  # "api" (records) or, for Zoho, "token"
+    endpoint: str = "api"  # "api" (records) or "token" (the OAuth token endpoint)
 
 
 class _FailureQueue:
@@ -366,27 +370,62 @@ class FakeKommoState:
         self,
         *,
         access_token: str = KOMMO_ACCESS_TOKEN,
+        client_id: str = KOMMO_CLIENT_ID,
+        client_secret: str = KOMMO_CLIENT_SECRET,
+        redirect_uri: str = KOMMO_REDIRECT_URI,
+        refresh_token: str = KOMMO_REFRESH_TOKEN,
+        token_ttl: float = 86400.0,
         rate_limit: int = 7,
         rate_window: float = 1.0,
         delay: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.access_token = access_token
+        self.access_token = access_token  # the long-lived token
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.token_ttl = token_ttl
+        # OAuth: each refresh token works once; spending it mints its successor.
+        self.live_refresh_tokens = {refresh_token}
+        self.spent_refresh_tokens: set[str] = set()
+        self.reused_refresh_tokens = 0  # refreshes that presented an already spent token
+        self.tokens: dict[str, float] = {}  # OAuth access token -> expiry on `clock`
         self.rate_limit = rate_limit
         self.rate_window = rate_window
         self.delay = delay
         self.clock = clock
         self.contacts: dict[int, dict[str, Any]] = {}
-        self.calls: Counter[str] = Counter()  # contacts.create, contacts.update
+        self.calls: Counter[str] = Counter()  # token, contacts.create, contacts.update
         self.arrivals: list[float] = []  # every API request, on `clock`, throttled ones too
         self.throttled = 0
         self.failures = _FailureQueue()
         self._ids = itertools.count(30000001)
 
     def fail_next(
-        self, status: int = 500, *, retry_after: float | None = None, message: str | None = None
+        self,
+        status: int = 500,
+        *,
+        retry_after: float | None = None,
+        message: str | None = None,
+        endpoint: str = "api",
     ) -> None:
-        self.failures.push(ScriptedFailure(status, retry_after=retry_after, message=message))
+        """Answer the next call to `endpoint` ("api" or "token") with this failure."""
+        self.failures.push(
+            ScriptedFailure(status, retry_after=retry_after, message=message, endpoint=endpoint)
+        )
+
+    def expire_tokens(self) -> None:
+        """Forget every OAuth access token, as if all had expired on Kommo's side."""
+        self.tokens.clear()
+
+    def accepts(self, authorization: str) -> bool:
+        scheme, _, token = authorization.partition(" ")
+        if scheme != "Bearer" or not token:
+            return False
+        if token == self.access_token:
+            return True
+        expires_at = self.tokens.get(token)
+        return expires_at is not None and self.clock() < expires_at
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -475,7 +514,7 @@ def create_fake_kommo(state: FakeKommoState | None = None) -> FastAPI:
             return _problem(429, "Too Many Requests", "Rate limit exceeded")
         if state.delay:
             await asyncio.sleep(state.delay)
-        if request.headers.get("Authorization") != f"Bearer {state.access_token}":
+        if not state.accepts(request.headers.get("Authorization", "")):
             return _problem(401, "Unauthorized", "Unauthorized")
         failure = state.failures.pop("api")
         if failure is None:
@@ -484,6 +523,65 @@ def create_fake_kommo(state: FakeKommoState | None = None) -> FastAPI:
         if failure.retry_after:
             response.headers["Retry-After"] = f"{failure.retry_after:g}"
         return response
+
+    def oauth_refusal(status: int, error: str, detail: str, hint: str) -> JSONResponse:
+        # Kommo wraps its OAuth server's errors in problem+json with a `hint`.
+        return _problem(status, "Invalid request", detail, hint=hint, error=error)
+
+    @app.post("/oauth2/access_token")
+    async def access_token(request: Request) -> JSONResponse:
+        if "application/x-www-form-urlencoded" in request.headers.get("content-type", ""):
+            params: Any = {k: str(v) for k, v in (await request.form()).items()}
+        else:
+            params = await _json_or_none(request)
+        if state.delay:
+            await asyncio.sleep(state.delay)
+        state.calls["token"] += 1
+        failure = state.failures.pop("token")
+        if failure is not None:
+            response = _problem(failure.status, "Scripted failure", failure.message or "scripted")
+            if failure.retry_after:
+                response.headers["Retry-After"] = f"{failure.retry_after:g}"
+            return response
+        if not isinstance(params, dict):
+            return oauth_refusal(400, "invalid_request", "Malformed request", "Send a JSON body")
+        if (params.get("client_id"), params.get("client_secret")) != (
+            state.client_id,
+            state.client_secret,
+        ):
+            return oauth_refusal(
+                401, "invalid_client", "Client authentication failed", "Unknown client"
+            )
+        if params.get("grant_type") != "refresh_token":
+            return oauth_refusal(
+                400, "unsupported_grant_type", "Unsupported grant type", "Use refresh_token"
+            )
+        if params.get("redirect_uri") != state.redirect_uri:
+            return oauth_refusal(
+                400, "invalid_request", "The redirect URI does not match", "Check redirect_uri"
+            )
+        presented = params.get("refresh_token")
+        if presented not in state.live_refresh_tokens:
+            if presented in state.spent_refresh_tokens:
+                state.reused_refresh_tokens += 1
+            return oauth_refusal(
+                400, "invalid_grant", "The refresh token is invalid.", "Token has been revoked"
+            )
+        state.live_refresh_tokens.discard(presented)
+        state.spent_refresh_tokens.add(presented)
+        refresh_token = f"def50200{secrets.token_hex(32)}"
+        state.live_refresh_tokens.add(refresh_token)
+        access_token = f"eyJ0eXAiOiJKV1Qi.{secrets.token_hex(24)}"
+        state.tokens[access_token] = state.clock() + state.token_ttl
+        return JSONResponse(
+            {
+                "token_type": "Bearer",
+                "expires_in": round(state.token_ttl),
+                "server_time": int(time.time()),
+                "access_token": access_token,
+                "refresh_token": refresh_token,
+            }
+        )
 
     def link(request: Request, path: str) -> dict[str, Any]:
         return {"self": {"href": f"{str(request.base_url).rstrip('/')}/api/v4/{path}"}}

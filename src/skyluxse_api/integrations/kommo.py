@@ -20,6 +20,7 @@ from typing import Any, Self
 import httpx
 
 from skyluxse_api.integrations.errors import PermanentError, RetryableError, parse_retry_after
+from skyluxse_api.integrations.kommo_oauth import KommoTokenStore
 from skyluxse_api.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -123,17 +124,27 @@ def _validation_text(payload: dict[str, Any]) -> str | None:
 
 
 class KommoClient:
+    """Kommo API calls with the long-lived token, or OAuth tokens from a `KommoTokenStore`.
+
+    The long-lived token wins when both are configured.
+    """
+
     def __init__(
         self,
         settings: Settings,
         http: httpx.AsyncClient | None = None,
         limiter: SlidingWindowLimiter | None = None,
+        tokens: KommoTokenStore | None = None,
     ) -> None:
         base = settings.kommo_api_base
-        if not base or not settings.kommo_access_token:
-            raise ValueError("Kommo is not configured: set KOMMO_SUBDOMAIN and KOMMO_ACCESS_TOKEN")
+        if not base or not (settings.kommo_access_token or tokens):
+            raise ValueError(
+                "Kommo is not configured: set KOMMO_SUBDOMAIN and KOMMO_ACCESS_TOKEN "
+                "(or the KOMMO_CLIENT_ID/SECRET/REDIRECT_URI/REFRESH_TOKEN of an OAuth integration)"
+            )
         self._base = base
-        self._token = settings.kommo_access_token
+        self._long_lived_token = settings.kommo_access_token
+        self._tokens = None if settings.kommo_access_token else tokens
         self._timeout = settings.kommo_timeout_seconds
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient()
@@ -169,13 +180,25 @@ class KommoClient:
         return self._contact_id(await self._request("POST", "contacts", [body]))
 
     async def _request(self, method: str, path: str, body: object) -> httpx.Response:
+        """Send with the current token; an OAuth token Kommo refuses is refreshed once."""
+        if self._tokens is None:
+            assert self._long_lived_token is not None
+            return await self._send(method, path, body, self._long_lived_token)
+        token = await self._tokens.get()
+        response = await self._send(method, path, body, token)
+        if response.status_code == 401:
+            logger.info("Kommo refused the OAuth access token; refreshing it")
+            response = await self._send(method, path, body, await self._tokens.refresh(token))
+        return response
+
+    async def _send(self, method: str, path: str, body: object, token: str) -> httpx.Response:
         await self._limiter.acquire()
         try:
             return await self._http.request(
                 method,
                 self._base + path,
                 json=body,
-                headers={"Authorization": f"Bearer {self._token}"},
+                headers={"Authorization": f"Bearer {token}"},
                 timeout=self._timeout,
             )
         except httpx.TransportError as exc:

@@ -20,7 +20,11 @@ from skyluxse_api.models.clients import Client, ClientNotification, ClientPrefer
 from skyluxse_api.models.documents import Document, DocumentLink
 from skyluxse_api.models.fleet import MaintenanceJob, Vehicle, VehicleInspection, VehicleReminder
 from skyluxse_api.models.identity import DriverProfile, StaffAccount, StaffSession
-from skyluxse_api.models.integrations import IntegrationsOutbox, KommoWebhookDelivery
+from skyluxse_api.models.integrations import (
+    IntegrationCredential,
+    IntegrationsOutbox,
+    KommoWebhookDelivery,
+)
 from skyluxse_api.models.sales import (
     SalesLead,
     SalesLeadConflict,
@@ -62,6 +66,7 @@ __all__ = [
     "ExtensionNotification",
     "ExtensionTask",
     "IdempotencyKey",
+    "IntegrationCredential",
     "IntegrationsOutbox",
     "KnowledgeBaseArticle",
     "KommoWebhookDelivery",

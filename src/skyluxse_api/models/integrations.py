@@ -71,3 +71,18 @@ class KommoWebhookDelivery(Timestamps, Base):
     status: Mapped[str] = mapped_column(Text, server_default="received", index=True)
     error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None]
+
+
+class IntegrationCredential(Timestamps, Base):
+    """The live OAuth tokens of one external system, shared by every process of the service.
+
+    Kommo rotates its refresh token on every refresh and the old one stops working, so the
+    current pair has to live in one place all workers read and update.
+    """
+
+    __tablename__ = "integration_credentials"
+
+    provider: Mapped[str] = mapped_column(Text, primary_key=True)
+    access_token: Mapped[str | None] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
