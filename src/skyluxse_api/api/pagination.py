@@ -15,15 +15,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
+from pydantic import BaseModel
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skyluxse_api.api.problems import Unprocessable
+from skyluxse_api.api.schemas import Page
 
 MAX_LIMIT = 200
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,14 @@ class PageResult:
     items: list[Any]
     next_cursor: str | None
     total: int | None
+
+    def to_page(self, schema: type[ModelT]) -> Page[ModelT]:
+        """The response body: each item read into `schema`."""
+        return Page(
+            items=[schema.model_validate(item) for item in self.items],
+            next_cursor=self.next_cursor,
+            total=self.total,
+        )
 
 
 async def paginate(

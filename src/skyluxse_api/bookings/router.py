@@ -303,11 +303,7 @@ async def booking_timeline_list(
     principal: Principal = require(P.BOOKINGS_READ),
 ) -> Page[schemas.TimelineEventRead]:
     page = await service.list_timeline(session, principal, booking, listing, sort)
-    return Page(
-        items=[schemas.TimelineEventRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.TimelineEventRead)
 
 
 @router.put(
@@ -351,11 +347,7 @@ async def booking_tags_list(
     principal: Principal = require(P.BOOKINGS_READ),
 ) -> Page[schemas.TagRead]:
     page = await service.list_tags(session, listing, sort)
-    return Page(
-        items=[schemas.TagRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.TagRead)
 
 
 # --- price lines ---------------------------------------------------------------------------
@@ -375,11 +367,7 @@ async def booking_addons_list(
     principal: Principal = require(P.BOOKINGS_READ),
 ) -> Page[schemas.AddonRead]:
     page = await service.list_addons(session, principal, booking, listing, sort)
-    return Page(
-        items=[schemas.AddonRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.AddonRead)
 
 
 @router.post(
@@ -457,11 +445,7 @@ async def booking_invoices_list(
     page = await service.list_invoices(
         session, principal, booking, listing, sort, scope, invoice_status
     )
-    return Page(
-        items=[schemas.InvoiceRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.InvoiceRead)
 
 
 @router.post(
@@ -524,11 +508,7 @@ async def booking_extensions_list(
     principal: Principal = require(P.BOOKINGS_READ),
 ) -> Page[schemas.ExtensionRead]:
     page = await extensions.list_extensions(session, principal, booking, listing, sort)
-    return Page(
-        items=[schemas.ExtensionRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.ExtensionRead)
 
 
 @router.post(

@@ -73,11 +73,7 @@ async def calendar_list(
         statuses=tuple(event_status or ()),
     )
     page = await service.list_entries(session, principal, filters, listing, sort)
-    return Page(
-        items=[schemas.CalendarEntryRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.CalendarEntryRead)
 
 
 @router.get(
@@ -102,11 +98,7 @@ async def calendar_events_list(
     page = await service.list_events(
         session, principal, listing, sort, vehicle_id, event_type, window
     )
-    return Page(
-        items=[schemas.CalendarEventRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.CalendarEventRead)
 
 
 @router.post(

@@ -136,8 +136,7 @@ async def client_notifications_list(
     principal: Principal = require(P.CLIENT_DETAILS_READ),
 ) -> Page[schemas.NotificationRead]:
     page = await service.list_notifications(session, principal, client_id, listing, sort)
-    items = [schemas.NotificationRead.model_validate(item) for item in page.items]
-    return Page(items=items, next_cursor=page.next_cursor, total=page.total)
+    return page.to_page(schemas.NotificationRead)
 
 
 @router.post(

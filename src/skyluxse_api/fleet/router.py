@@ -355,11 +355,7 @@ async def inspections_list(
     principal: Principal = require(P.FLEET_READ),
 ) -> Page[schemas.InspectionRead]:
     page = await service.list_inspections(session, principal, vehicle, listing, sort)
-    return Page(
-        items=[schemas.InspectionRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.InspectionRead)
 
 
 @router.post(

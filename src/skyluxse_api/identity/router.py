@@ -107,11 +107,7 @@ async def sessions_list(
     principal: Principal = require(P.ME),
 ) -> Page[schemas.StaffSessionRead]:
     page = await service.list_sessions(session, principal, listing, sort, staff_account_id)
-    return Page(
-        items=[schemas.StaffSessionRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.StaffSessionRead)
 
 
 @router.get("/staff", tags=["staff"], summary="List staff accounts", responses=errors())
@@ -125,11 +121,7 @@ async def staff_list(
     principal: Principal = require(P.STAFF_READ),
 ) -> Page[schemas.StaffAccountRead]:
     page = await service.list_staff(session, principal, listing, sort, role, is_active, q)
-    return Page(
-        items=[schemas.StaffAccountRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.StaffAccountRead)
 
 
 @router.post(

@@ -57,11 +57,7 @@ async def outbox_list(
 ) -> Page[schemas.OutboxRowRead]:
     filters = service.OutboxFilters(status, target_system, event_type, entity_type, entity_id)
     page = await service.list_rows(session, listing, sort, filters)
-    return Page(
-        items=[schemas.OutboxRowRead.model_validate(row) for row in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.OutboxRowRead)
 
 
 @router.get("/integrations/outbox/stats", tags=["integrations"],

@@ -52,11 +52,7 @@ async def knowledge_articles_list(
     principal: Principal = require(P.KNOWLEDGE_READ),
 ) -> Page[schemas.ArticleRead]:
     page = await service.list_articles(session, listing, sort, category, q)
-    return Page(
-        items=[schemas.ArticleRead.model_validate(item) for item in page.items],
-        next_cursor=page.next_cursor,
-        total=page.total,
-    )
+    return page.to_page(schemas.ArticleRead)
 
 
 @router.post(

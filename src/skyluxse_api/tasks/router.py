@@ -42,8 +42,7 @@ async def tasks_list(
     page = await service.list_tasks(
         session, principal, listing, sort, status, task_type, assignee_driver_id, booking_id
     )
-    items = [schemas.TaskRead.model_validate(task) for task in page.items]
-    return Page(items=items, next_cursor=page.next_cursor, total=page.total)
+    return page.to_page(schemas.TaskRead)
 
 
 @router.post(
