@@ -79,10 +79,35 @@ async def test_validation_errors_point_at_fields(
     assert body["status"] == 422
     assert body["errors"]
     assert all(error["pointer"].startswith("/body") for error in body["errors"])
-    huge = await client.patch(
-        "/api/v1/me/driver-status", json={"current_lat": 1e30}, headers=ceo["headers"]
-    )
-    assert huge.status_code in (403, 422)
+
+
+async def test_out_of_range_numbers_and_nul_bytes_are_422_not_500(
+    client: httpx.AsyncClient, make_staff: StaffFactory
+) -> None:
+    driver, ops = await make_staff("driver"), await make_staff("operations")
+    cases = [
+        (
+            driver,
+            "PATCH",
+            "/api/v1/me/driver-status",
+            {"current_lat": 1e30, "current_lng": 55.0},
+            "/body/current_lat",
+        ),
+        (
+            ops,
+            "POST",
+            "/api/v1/tasks",
+            {"task_type": "delivery", "title": "t", "sla_minutes": 2**40},
+            "/body/sla_minutes",
+        ),
+        (ops, "POST", "/api/v1/clients", {"name": "Nul\u0000name"}, "/body"),
+    ]
+    for who, method, path, body, pointer in cases:
+        response = await client.request(method, path, json=body, headers=who["headers"])
+        assert response.status_code == 422, (path, response.text)
+        assert any(e["pointer"].startswith(pointer) for e in response.json()["errors"]), path
+    search = await client.get("/api/v1/staff", params={"q": "a\x00b"}, headers=ops["headers"])
+    assert search.status_code == 422
 
 
 async def test_pagination_has_no_gaps_or_duplicates_under_inserts(

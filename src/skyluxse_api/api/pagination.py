@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +28,13 @@ from skyluxse_api.api.schemas import Page
 
 MAX_LIMIT = 200
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class CreatedSort(enum.StrEnum):
+    """The sort of resources that are only ever listed by age."""
+
+    created_at = "created_at"
+    created_at_desc = "-created_at"
 
 
 @dataclass(frozen=True)

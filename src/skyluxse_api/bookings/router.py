@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -16,10 +16,10 @@ from pydantic import AwareDatetime
 
 from skyluxse_api.api.crud import not_found
 from skyluxse_api.api.etag import IfMatch, set_etag
-from skyluxse_api.api.pagination import Listing
+from skyluxse_api.api.pagination import CreatedSort, Listing
 from skyluxse_api.api.routing import API_PREFIX, errors
 from skyluxse_api.api.schemas import Page, SearchText, ShortText
-from skyluxse_api.api.validation import field_error
+from skyluxse_api.api.validation import check_window
 from skyluxse_api.auth.dependencies import require
 from skyluxse_api.auth.permissions import Permission as P
 from skyluxse_api.auth.principal import Principal
@@ -75,11 +75,6 @@ class BookingSort(enum.StrEnum):
     promised_at_desc = "-promised_at"
 
 
-class CreatedSort(enum.StrEnum):
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-
-
 class TimelineSort(enum.StrEnum):
     event_ts = "event_ts"
     event_ts_desc = "-event_ts"
@@ -88,11 +83,6 @@ class TimelineSort(enum.StrEnum):
 class TagSort(enum.StrEnum):
     slug = "slug"
     slug_desc = "-slug"
-
-
-def _window(window_from: datetime | None, window_to: datetime | None) -> None:
-    if window_from is not None and window_to is not None and window_to <= window_from:
-        raise field_error("/query/to", "`to` must be after `from`.")
 
 
 def _json(body: bytes, status_code: int = status.HTTP_200_OK) -> Response:
@@ -143,7 +133,7 @@ async def bookings_list(
     ] = None,
     principal: Principal = require(P.BOOKINGS_READ),
 ) -> Page[schemas.BookingRead] | Page[schemas.BookingDriverRead]:
-    _window(window_from, window_to)
+    check_window(window_from, window_to, end_pointer="/query/to")
     filters = queries.BookingFilters(
         statuses=tuple(sorted(set(status_in or ()))),
         booking_type=booking_type,
@@ -207,7 +197,7 @@ async def bookings_board(
     per_column: Annotated[int, Query(ge=1, le=200, description="Cards per column.")] = 50,
     principal: Principal = require(P.BOOKINGS_READ),
 ) -> schemas.BoardRead:
-    _window(window_from, window_to)
+    check_window(window_from, window_to, end_pointer="/query/to")
     filters = queries.BookingFilters(
         owner_id=owner_id,
         vehicle_id=vehicle_id,

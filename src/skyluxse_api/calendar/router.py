@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import AwareDatetime
 
 from skyluxse_api.api.etag import IfMatch, set_etag
-from skyluxse_api.api.pagination import Listing
+from skyluxse_api.api.pagination import CreatedSort, Listing
 from skyluxse_api.api.routing import API_PREFIX, errors
 from skyluxse_api.api.schemas import Page
-from skyluxse_api.api.validation import field_error
+from skyluxse_api.api.validation import check_window, field_error
 from skyluxse_api.auth.dependencies import require
 from skyluxse_api.auth.permissions import Permission as P
 from skyluxse_api.auth.principal import Principal
@@ -36,17 +35,6 @@ class CalendarSort(enum.StrEnum):
     start_at_desc = "-start_at"
 
 
-class EventSort(enum.StrEnum):
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-
-
-def _window(window_from: datetime, window_to: datetime) -> tuple[datetime, datetime]:
-    if window_to <= window_from:
-        raise field_error("/query/to", "`to` must be after `from`.")
-    return window_from, window_to
-
-
 @router.get(
     "/calendar",
     tags=["calendar"],
@@ -64,7 +52,7 @@ async def calendar_list(
     event_status: Annotated[list[EventStatus] | None, Query(alias="status")] = None,
     principal: Principal = require(P.CALENDAR_READ),
 ) -> Page[schemas.CalendarEntryRead]:
-    window_from, window_to = _window(window_from, window_to)
+    check_window(window_from, window_to, end_pointer="/query/to")
     filters = service.CalendarFilters(
         window_from=window_from,
         window_to=window_to,
@@ -85,7 +73,7 @@ async def calendar_list(
 async def calendar_events_list(
     session: DbSession,
     listing: Listing,
-    sort: EventSort = EventSort.created_at_desc,
+    sort: CreatedSort = CreatedSort.created_at_desc,
     vehicle_id: uuid.UUID | None = None,
     event_type: CalendarEventType | None = None,
     window_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
@@ -94,7 +82,8 @@ async def calendar_events_list(
 ) -> Page[schemas.CalendarEventRead]:
     if (window_from is None) != (window_to is None):
         raise field_error("/query/to", "Send `from` and `to` together.")
-    window = _window(window_from, window_to) if window_from and window_to else None
+    check_window(window_from, window_to, end_pointer="/query/to")
+    window = (window_from, window_to) if window_from and window_to else None
     page = await service.list_events(
         session, principal, listing, sort, vehicle_id, event_type, window
     )

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from skyluxse_api.api.etag import IfMatch, set_etag
-from skyluxse_api.api.pagination import Listing
+from skyluxse_api.api.pagination import CreatedSort, Listing
 from skyluxse_api.api.routing import API_PREFIX, errors
 from skyluxse_api.api.schemas import Page, SearchText
 from skyluxse_api.auth.dependencies import require
@@ -27,11 +27,6 @@ NotificationRef = Annotated[str, "notification id or code"]
 class ClientSort(enum.StrEnum):
     name = "name"
     name_desc = "-name"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-
-
-class NotificationSort(enum.StrEnum):
     created_at = "created_at"
     created_at_desc = "-created_at"
 
@@ -132,7 +127,7 @@ async def client_notifications_list(
     client_id: uuid.UUID,
     session: DbSession,
     listing: Listing,
-    sort: NotificationSort = NotificationSort.created_at_desc,
+    sort: CreatedSort = CreatedSort.created_at_desc,
     principal: Principal = require(P.CLIENT_DETAILS_READ),
 ) -> Page[schemas.NotificationRead]:
     page = await service.list_notifications(session, principal, client_id, listing, sort)
